@@ -1,0 +1,54 @@
+"""Text normalisation shared by the NLU and the catalogue search.
+
+Traditional -> Simplified (OpenCC t2s), full-width -> half-width (NFKC), lower case,
+collapsed whitespace. The output keeps a 1:1 character mapping with the input wherever
+possible so entity spans found on normalised text point at the citizen's own characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_half_width(text: str) -> str:
+    """Full-width ASCII (Ａ１，) to half-width, ideographic space to space; keeps length."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0x3000:
+            out.append(" ")
+        elif 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def to_simplified(text: str) -> str:
+    converted: str = _t2s().convert(text)
+    # OpenCC may merge phrases; fall back to per-character conversion to keep offsets.
+    if len(converted) != len(text):
+        converted = "".join(_t2s().convert(ch) or ch for ch in text)
+    return converted
+
+
+def normalize(text: str) -> str:
+    """Same-length normalisation: offsets in the result match offsets in ``text``."""
+    return to_simplified(to_half_width(text)).lower()
+
+
+def normalize_loose(text: str) -> str:
+    """Normalise and also collapse whitespace and apply NFKC (offsets not preserved)."""
+    text = unicodedata.normalize("NFKC", normalize(text))
+    return _WHITESPACE.sub(" ", text).strip()
