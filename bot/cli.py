@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
-from bot.app import build_core, create_app
+from bot.app import Core, build_core, create_app
 from bot.config import Config, ConfigError, load_config
 from bot.messages import InboundMessage, Reply
 
@@ -39,8 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _one_turn(config: Config, sender: str, texts: Sequence[str]) -> list[list[Reply]]:
-    core = build_core(config)
+async def _one_turn(core: Core, sender: str, texts: Sequence[str]) -> list[list[Reply]]:
     await core.start()
     try:
         answers = []
@@ -60,7 +59,8 @@ def _print_replies(replies: list[Reply]) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     config = _config(args)
-    (replies,) = asyncio.run(_one_turn(config, args.sender, [args.text]))
+    # build_core may train the NLU model: CPU work done before the event loop starts.
+    (replies,) = asyncio.run(_one_turn(build_core(config), args.sender, [args.text]))
     if args.json:
         out = [
             {
@@ -77,8 +77,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _chat_loop(config: Config, sender: str) -> None:
-    core = build_core(config)
+async def _chat_loop(core: Core, sender: str) -> None:
     await core.start()
     print("市民服务助手（输入“退出”或按 Ctrl-D 结束）")
     try:
@@ -96,11 +95,12 @@ async def _chat_loop(config: Config, sender: str) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    asyncio.run(_chat_loop(_config(args), args.sender))
+    asyncio.run(_chat_loop(build_core(_config(args)), args.sender))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.dialogue import cli as dialogue_cli
     from intents import cli as intents_cli
     from knowledge import cli as knowledge_cli
 
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     knowledge_cli.register(sub)
     intents_cli.register(sub)
+    dialogue_cli.register(sub)
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -98,9 +98,14 @@ class DialogueConfig(_Section):
     max_reply_chars: int = Field(300, ge=70)
     verification_attempts: int = Field(3, ge=1)
     verification_lock_s: int = Field(900, ge=1)
-    service_hours: str = "09:00-18:00"
-    service_days: tuple[int, ...] = (1, 2, 3, 4, 5)
+    service_hours: str = Field("09:00-18:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    # ISO weekdays (1 = Monday) on which human agents work.
+    service_days: tuple[Annotated[int, Field(ge=1, le=7)], ...] = (1, 2, 3, 4, 5)
     timezone: str = "Asia/Shanghai"
+    # Service ids offered when the bot did not understand (default: one per category).
+    popular_services: tuple[str, ...] = ()
+    # An agent counts as online this long after its last heartbeat.
+    agent_presence_ttl_s: float = Field(60.0, gt=0)
 
 
 class WebchatConfig(_Section):
@@ -117,6 +122,8 @@ class WechatConfig(_Section):
     api_base: str = "https://api.weixin.qq.com"
     passive_timeout_s: float = Field(4.0, gt=0, lt=5)
     menu: dict[str, str] = Field(default_factory=dict)
+    api_timeout_s: float = Field(5.0, gt=0)
+    dedupe_ttl_s: float = Field(300.0, ge=30)
 
     @model_validator(mode="after")
     def _enabled_needs_credentials(self) -> WechatConfig:
@@ -136,6 +143,8 @@ class SmsConfig(_Section):
     from_number: str | None = None
     api_base: str = "https://api.twilio.com"
     max_segment_chars: int = Field(300, ge=70)
+    max_segments: int = Field(5, ge=1, le=10)
+    dedupe_ttl_s: int = Field(3600, ge=60)
 
     @model_validator(mode="after")
     def _enabled_needs_credentials(self) -> SmsConfig:

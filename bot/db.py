@@ -36,6 +36,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite hands back naive UTC values)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
@@ -112,8 +117,32 @@ class Ticket(Base):
     contact: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str | None] = mapped_column(String(128))
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # Handoff tickets: the agent who claimed it (status open -> claimed -> closed).
+    agent: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TicketSequence(Base):
+    """The last ticket number handed out per local day (row-locked while incremented)."""
+
+    __tablename__ = "ticket_sequences"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketMessage(Base):
+    """What the citizen and the agent said on a ticket (the handoff relay, both ways)."""
+
+    __tablename__ = "ticket_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author: Mapped[str] = mapped_column(String(16))  # citizen | agent | system
+    agent: Mapped[str | None] = mapped_column(String(128), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    # Agent/system messages not yet pushed to the citizen's channel wait here (mailbox).
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Rating(Base):

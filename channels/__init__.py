@@ -6,7 +6,9 @@ from channels.base import Channel
 
 
 def registry() -> dict[str, type[Channel]]:
+    from channels.sms import TwilioSmsChannel
     from channels.webchat import WebchatChannel
+    from channels.wechat import WechatChannel
 
-    classes: list[type[Channel]] = [WebchatChannel]
+    classes: list[type[Channel]] = [WebchatChannel, WechatChannel, TwilioSmsChannel]
     return {cls.name: cls for cls in classes}

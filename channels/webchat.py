@@ -56,6 +56,16 @@ def parse_chat_body(data: dict[str, Any], max_chars: int) -> tuple[str, str, dic
     return sender.strip(), message.strip(), metadata or {}
 
 
+def correlation_id(data: dict[str, Any]) -> str | int | None:
+    """A client's optional frame ``"id"``, echoed in the answer so it can match them up."""
+    value = data.get("id")
+    if isinstance(value, str) and len(value) <= MAX_SENDER_CHARS:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
 class WebchatChannel(Channel):
     name = "webchat"
 
@@ -104,7 +114,8 @@ class WebchatChannel(Channel):
         )
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """Frames in: ``{"sender", "message", "metadata"?}``; out: ``{"type": "bot", ...}``."""
+        """Frames in: ``{"sender", "message", "metadata"?, "id"?}``; out: ``{"type": "bot", ...}``
+        or ``{"type": "error", "error"}``, with the frame's ``"id"`` echoed when it sent one."""
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=self.ctx.config.server.max_body_bytes)
         await ws.prepare(request)
         async for frame in ws:
@@ -118,11 +129,18 @@ class WebchatChannel(Channel):
     async def _ws_turn(self, raw: str) -> dict[str, Any]:
         try:
             data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise BadRequest("expected a JSON object")
-            sender, text, metadata = parse_chat_body(data, self._max_chars)
         except json.JSONDecodeError as exc:
             return {"type": "error", "error": f"malformed JSON: {exc.msg}"}
+        if not isinstance(data, dict):
+            return {"type": "error", "error": "expected a JSON object"}
+        answer = await self._ws_answer(data)
+        if (correlation := correlation_id(data)) is not None:
+            answer["id"] = correlation
+        return answer
+
+    async def _ws_answer(self, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            sender, text, metadata = parse_chat_body(data, self._max_chars)
         except BadRequest as exc:
             return {"type": "error", "error": exc.message}
         return {"type": "bot", "messages": await self._answer(sender, text, metadata)}

@@ -1,7 +1,10 @@
 """Text normalisation shared by the NLU and the catalogue search.
 
 Traditional -> Simplified (OpenCC t2s), full-width -> half-width (NFKC), lower case,
-collapsed whitespace. The output keeps a 1:1 character mapping with the input wherever
+collapsed whitespace; ``blank_symbols`` (same length) blanks punctuation and emoji for the
+classifier. Chinese numerals are read where they carry meaning (dates, see
+``intents.entities.dates.chinese_number``), not rewritten here: 一下/一起/统一 are not
+numbers. The output keeps a 1:1 character mapping with the input wherever
 possible so entity spans found on normalised text point at the citizen's own characters.
 """
 
@@ -46,6 +49,21 @@ def to_simplified(text: str) -> str:
 def normalize(text: str) -> str:
     """Same-length normalisation: offsets in the result match offsets in ``text``."""
     return to_simplified(to_half_width(text)).lower()
+
+
+_KEEP = frozenset("?%+#")
+
+
+def blank_symbols(text: str) -> str:
+    """Same length: punctuation, emoji and other symbols -> space (``?%+#`` are kept).
+
+    For featurising: "好的！！😊" and "好的" should look alike. Zero-width and format
+    characters (ZWJ, variation selectors) become spaces too.
+    """
+    return "".join(
+        " " if ch not in _KEEP and unicodedata.category(ch)[0] in "PSC" and ch != "\n" else ch
+        for ch in text
+    )
 
 
 def normalize_loose(text: str) -> str:

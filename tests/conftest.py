@@ -42,15 +42,22 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@pytest.fixture(scope="session")
+def shared_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One NLU model folder for the whole run: the model is trained once, then loaded
+    (a model is only reused when its data, vocabulary and settings hash match)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture
-def make_config(tmp_path: Path) -> Callable[..., Config]:
+def make_config(tmp_path: Path, shared_model_dir: Path) -> Callable[..., Config]:
     """Build a Config rooted at the repository, with its database in ``tmp_path``."""
 
     def factory(**sections: Any) -> Config:
         base: dict[str, Any] = {
             "storage": {"database_url": f"sqlite+aiosqlite:///{tmp_path}/hub.db"},
             "knowledge": {"catalogue": str(ROOT / "knowledge" / "catalogue")},
-            "nlu": {"model_dir": str(tmp_path / "models")},
+            "nlu": {"model_dir": str(shared_model_dir)},
         }
         return config_from_mapping(_merge(base, sections), "test-config", env={}, base_dir=ROOT)
 
