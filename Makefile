@@ -40,7 +40,7 @@ pytest: install redis chromium
 test: lint typecheck pytest
 
 bench: install
-	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
 	rm -rf $(VENV) var/*.db var/models

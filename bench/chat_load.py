@@ -4,18 +4,23 @@ Embedded mode (SQLite in a temp folder, ``redis_url`` null, the shipped catalogu
 The server is started as a subprocess (``.venv/bin/citizen-hub serve``) and measured:
 
 - ``startup_s``: process spawn -> first 200 from ``/readyz``, with a trained NLU model present
-  (``nlu.model_dir`` = the repo's ``var/models``; one is trained there first if missing);
+  (``nlu.model_dir`` = the repo's ``var/models``; one is trained there first, untimed, if
+  none is current);
 - ``cold_startup_s``: the same with an empty model folder, so the server trains at start-up;
-- two closed-loop runs on one server: ``cached`` (questions drawn round-robin from
-  ``knowledge/eval/queries.yml``, a different starting point per sender, so the same texts
-  recur across senders) and ``unique`` (every message text is different: a district and a
-  counter are appended, so no per-text cache can help). Each of the ``--concurrency`` senders
-  (distinct sender ids) sends its next message as soon as the previous answer arrives.
+- two closed-loop runs on one server, after a warm-up: ``cached`` (questions drawn
+  round-robin from ``knowledge/eval/queries.yml``, a different order per sender, so the
+  same texts recur across senders; the hub's per-text memos of NLU parses and catalogue
+  lookups answer most of them) and ``unique`` (every text is new: a district and a counter
+  are appended, so no per-text memo helps). Each of the ``--concurrency`` senders (distinct
+  sender ids) sends its next message as soon as the previous answer arrives; every message
+  goes through the per-sender lock, the session store and the dialogue policy.
 - ``server_rss_mb``: the server's peak resident size (VmHWM) after the run;
-  ``server_cpu_ms_per_msg``: server CPU time (user + system) per message during the run.
+  ``server_cpu_ms_per_msg``: server CPU (user + system) per answered message;
+  ``*_cpu_util``: cores used by the server, this load generator and anything else on the
+  machine during the run (a busy neighbour makes the figures worse, not better).
 
 The load generator shares the machine: one aiohttp ClientSession, keep-alive, a connector
-limited to the concurrency, loopback only. Usage:
+limited to the concurrency, loopback only, bounded in time and in count. Usage:
     .venv/bin/python bench/chat_load.py [--duration 15] [--concurrency 50] [--no-cold]
 """
 
@@ -141,7 +146,7 @@ async def _sender(
     deadline: float,
     tally: Tally,
 ) -> None:
-    sender = f"load-{index:03d}-{os.getpid()}"
+    sender = f"load-{'u' if unique else 'c'}{index:03d}-{os.getpid()}"
     step = 1 + (index * 7) % 11  # varied order per sender, still every question
     position = (index * 37) % len(questions)
     seq = 0
@@ -190,15 +195,23 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
+def machine_busy_s() -> float:
+    """CPU seconds all processes on the machine ran (user + nice + system, /proc/stat);
+    interrupt and softirq time (loopback networking) is left out, like in process times."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:4]]
+    return sum(fields) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     server: Server, questions: list[str], concurrency: int, duration_s: float, unique: bool
 ) -> dict[str, Any]:
     cpu_before, wall_before = server.cpu_s(), time.perf_counter()
-    client_before = time.process_time()
+    client_before, machine_before = time.process_time(), machine_busy_s()
     tally = asyncio.run(closed_loop(server.port, questions, concurrency, duration_s, unique))
     wall = time.perf_counter() - wall_before
     server_cpu = server.cpu_s() - cpu_before
     client_cpu = time.process_time() - client_before
+    other_cpu = machine_busy_s() - machine_before - server_cpu - client_cpu
     lat = sorted(tally.latencies)
     done = len(lat)
     return {
@@ -214,6 +227,8 @@ def measure(
         "server_cpu_ms_per_msg": round(server_cpu * 1000 / max(done, 1), 3),
         "server_cpu_util": round(server_cpu / wall, 2),
         "client_cpu_util": round(client_cpu / wall, 2),
+        # Anything else running on the machine meanwhile (other processes compete for cores).
+        "other_cpu_util": round(max(other_cpu, 0.0) / wall, 2),
     }
 
 
@@ -245,7 +260,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             measure(server, questions, args.concurrency, args.warmup, unique=False)
             runs = {}
             for mode in args.modes.split(","):
-                result = measure(server, questions, args.concurrency, args.duration, mode == "unique")
+                result = measure(
+                    server, questions, args.concurrency, args.duration, mode == "unique"
+                )
                 runs[mode] = {**result, "startup_s": round(server.startup_s, 2)}
                 runs[mode]["cold_startup_s"] = cold
                 runs[mode]["cpu_count"] = os.cpu_count()

@@ -55,6 +55,8 @@ class ServerConfig(_Section):
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     max_message_chars: int = Field(2000, ge=10)
     admin_token: str | None = None
+    # aiohttp's per-request access log line (off: the hub logs one line per message already).
+    access_log: bool = False
 
 
 class StorageConfig(_Section):

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -144,23 +142,53 @@ class MemoryLockManager:
     def __init__(self) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
-    @asynccontextmanager
-    async def lock(self, key: str, timeout_s: float = 30.0) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
+    def lock(self, key: str, timeout_s: float = 30.0) -> _HeldLock:
+        return _HeldLock(self._locks, key, timeout_s)
+
+
+class _HeldLock:
+    """``async with`` one named lock (a class, not a generator: it runs once per message)."""
+
+    __slots__ = ("_key", "_lock", "_locks", "_timeout_s")
+
+    def __init__(
+        self, locks: dict[str, tuple[asyncio.Lock, int]], key: str, timeout_s: float
+    ) -> None:
+        self._locks = locks
+        self._key = key
+        self._timeout_s = timeout_s
+        self._lock: asyncio.Lock | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._key)
+        if entry is None:  # nobody holds or waits for this key: acquiring cannot wait
+            lock = asyncio.Lock()
+            self._locks[self._key] = (lock, 1)
+            await lock.acquire()
+            self._lock = lock
+            return
+        lock, users = entry
+        self._locks[self._key] = (lock, users + 1)
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout(self._timeout_s):
                 await lock.acquire()
-            try:
-                yield
-            finally:
-                lock.release()
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        except BaseException:
+            self._leave()
+            raise
+        self._lock = lock
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self._leave()
+
+    def _leave(self) -> None:
+        lock, users = self._locks[self._key]
+        if users <= 1:
+            del self._locks[self._key]
+        else:
+            self._locks[self._key] = (lock, users - 1)
 
 
 def memory_coordination() -> Coordination:

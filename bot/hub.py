@@ -37,14 +37,14 @@ class Hub:
         async with self._locks.lock(f"sender:{message.session_key}", self._lock_timeout_s):
             replies, intent = await self._policy.respond(message)
         elapsed = time.perf_counter() - started
-        self._metrics.messages.labels(message.channel, intent).inc()
-        self._metrics.handle_latency.labels(message.channel).observe(elapsed)
-        log.info(
-            "handled channel=%s sender=%s intent=%s replies=%d ms=%.1f",
-            message.channel,
-            mask(message.sender),
-            intent,
-            len(replies),
-            elapsed * 1000,
-        )
+        self._metrics.count_message(message.channel, intent, elapsed)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "handled channel=%s sender=%s intent=%s replies=%d ms=%.1f",
+                message.channel,
+                mask(message.sender),
+                intent,
+                len(replies),
+                elapsed * 1000,
+            )
         return replies

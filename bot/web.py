@@ -61,8 +61,7 @@ def metrics_middleware(metrics: Metrics) -> Any:
             status = exc.status
             raise
         finally:
-            metrics.http_requests.labels(name, str(status)).inc()
-            metrics.http_latency.labels(name).observe(time.perf_counter() - started)
+            metrics.count_request(name, status, time.perf_counter() - started)
 
     return middleware
 

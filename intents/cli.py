@@ -22,6 +22,9 @@ from intents.evaluate import evaluate, format_table
 from intents.loader import TrainingDataError, load_training_data
 from intents.store import SHIPPED_DATA, load_or_train, settings_from_config, train_and_save
 
+# libyaml's loader when PyYAML has it: the same documents, parsed ~10x faster at start-up.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def register(subparsers: Any) -> None:
     """Add the ``nlu`` command group (``train``, ``test``) to an argparse sub-parser set."""
@@ -46,7 +49,7 @@ def vocabulary_from_config(config: Config) -> list[str]:
     words: set[str] = set(config.knowledge.districts)
     for file in files:
         try:
-            doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             continue
         services = doc.get("services") if isinstance(doc, dict) else None

@@ -6,6 +6,9 @@ top confidence is below ``fallback_threshold`` the intent becomes ``nlu_fallback
 name) with that confidence; the ranking keeps the real candidates so the dialogue can ask
 "did you mean A or B?". Entities whose value failed validation (an ID number with a bad
 checksum, 2月30日) are not entities; they are listed in ``Parse.extras["suspects"]``.
+
+``parse`` (what the hub calls) memoises results per (text, today) in a bounded
+``ParseCache``; ``parse_sync`` always computes (evaluation and benchmarks use it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from intents.cache import ParseCache
 from intents.classifier import ClassifierSettings, IntentClassifier
 from intents.entities.pipeline import (
     VALIDATED_ENTITIES,
@@ -69,6 +73,16 @@ class NluEngine:
         self.classifier = classifier
         self.settings = settings
         self.metadata: dict[str, Any] = dict(metadata or {})
+        self.parse_cache = ParseCache()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("parse_cache", None)  # a run-time cache, not part of the model
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.parse_cache = ParseCache()
 
     @classmethod
     def train(
@@ -111,7 +125,14 @@ class NluEngine:
         )
 
     async def parse(self, text: str) -> Parse:
-        return self.parse_sync(text)
+        return self.parse_cached(text, self.today())
+
+    def parse_cached(self, text: str, today: date) -> Parse:
+        """``parse_sync(text, today=today)``, memoised for short texts (bounded LRU)."""
+        return self.parse_cache.get_or_parse(text, today, self._parse_on)
+
+    def _parse_on(self, text: str, today: date) -> Parse:
+        return self.parse_sync(text, today=today)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.timezone)).date()

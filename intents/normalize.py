@@ -6,6 +6,10 @@ classifier. Chinese numerals are read where they carry meaning (dates, see
 ``intents.entities.dates.chinese_number``), not rewritten here: 一下/一起/统一 are not
 numbers. The output keeps a 1:1 character mapping with the input wherever
 possible so entity spans found on normalised text point at the citizen's own characters.
+
+``normalize`` and ``normalize_loose`` are pure functions of the text and are called many
+times per message (NLU, search, aspect and district detection, dialogue rules) on the same
+few strings, so short texts are memoised in bounded LRU caches (OpenCC is the costly part).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from functools import lru_cache
 from opencc import OpenCC
 
 _WHITESPACE = re.compile(r"\s+")
+# Memoise texts up to this length, this many of each kind: at most a few MB.
+CACHE_MAX_CHARS = 256
+CACHE_SIZE = 8192
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +55,16 @@ def to_simplified(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Same-length normalisation: offsets in the result match offsets in ``text``."""
+    if len(text) <= CACHE_MAX_CHARS:
+        return _normalize_cached(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     return to_simplified(to_half_width(text)).lower()
+
+
+_normalize_cached = lru_cache(maxsize=CACHE_SIZE)(_normalize)
 
 
 _KEEP = frozenset("?%+#")
@@ -68,5 +84,14 @@ def blank_symbols(text: str) -> str:
 
 def normalize_loose(text: str) -> str:
     """Normalise and also collapse whitespace and apply NFKC (offsets not preserved)."""
+    if len(text) <= CACHE_MAX_CHARS:
+        return _normalize_loose_cached(text)
+    return _normalize_loose(text)
+
+
+def _normalize_loose(text: str) -> str:
     text = unicodedata.normalize("NFKC", normalize(text))
     return _WHITESPACE.sub(" ", text).strip()
+
+
+_normalize_loose_cached = lru_cache(maxsize=CACHE_SIZE)(_normalize_loose)

@@ -9,10 +9,13 @@ with one fancy-indexed sum.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:  # scipy is imported only to train (see intents.classifier)
+    from scipy import sparse
 
 Features = Mapping[str, float]
 FloatArray = npt.NDArray[np.float64]
@@ -34,6 +37,8 @@ class FeatureIndex:
         return len(self.columns)
 
     def matrix(self, rows: Sequence[Features]) -> sparse.csr_matrix:
+        from scipy import sparse
+
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []

@@ -12,6 +12,7 @@ newest models are kept. Models are pickles: ``model_dir`` must be writable by th
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import platform
@@ -22,14 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import sklearn
-
 from intents.engine import NluEngine, NluSettings
 from intents.entities.pipeline import EntitySettings
 from intents.loader import TrainingData, load_training_data
 
 FORMAT_VERSION = 1
 KEEP_MODELS = 5
+# Read from the installed metadata: importing scikit-learn costs ~1 s at start-up.
+SKLEARN_VERSION = importlib.metadata.version("scikit-learn")
 SHIPPED_DATA = Path(__file__).parent / "data" / "nlu.yml"
 log = logging.getLogger("citizen_hub.nlu")
 
@@ -64,7 +65,7 @@ def fingerprint(data: TrainingData, vocabulary: Sequence[str], settings: NluSett
     digest = hashlib.sha256()
     for part in (
         str(FORMAT_VERSION),
-        sklearn.__version__,
+        SKLEARN_VERSION,
         data.sha256,
         repr(settings),
         "\n".join(sorted(set(vocabulary))),
@@ -84,7 +85,7 @@ def save_model(engine: NluEngine, model_dir: Path, fp: str, data: TrainingData) 
         "data_sha256": data.sha256,
         "data_sources": list(data.sources),
         "created": now.isoformat(timespec="seconds"),
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": SKLEARN_VERSION,
         "python_version": platform.python_version(),
         "examples": len(data.examples),
         "intents": list(engine.classifier.classes),

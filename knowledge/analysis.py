@@ -9,6 +9,12 @@ query side can down-weight aspect cues, districts and stop words.
 Each ``Analyzer`` owns a private ``jieba.Tokenizer`` (never jieba's global one). jieba's base
 dictionary is read from disk once per process (a read-only cache) and copied into it; domain
 words (service names, aliases, synonym words ...) are added at construction.
+
+jieba segments every block of text between punctuation on its own, so ``tokens`` caches the
+words of each block, and ``words`` the sub-words of each long token (``BLOCK_CACHE_SIZE``
+each): greetings, stock phrases and service names recur across messages, and a misspelt
+question is analysed twice (corrected and as typed) with all but one block in common.
+``cache_clear`` empties both.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import jieba
+
+from intents.tokenizer import base_dictionary
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
@@ -42,18 +50,13 @@ STOP_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+_STOP_FEATURES = frozenset(WORD + w for w in STOP_WORDS)
 _RUN_SPLIT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_BLOCKS = jieba.re_han_default  # how jieba splits text into independently segmented blocks
+BLOCK_CACHE_SIZE = 4096
 
 Feature = tuple[str, int, int]  # (feature, start, end)
 Token = tuple[str, int, int]  # (word, start, end)
-
-
-@lru_cache(maxsize=1)
-def _base_dictionary() -> tuple[dict[str, int], int]:
-    """jieba's base dictionary (word -> frequency, total), read once per process."""
-    base = jieba.Tokenizer()
-    base.initialize()
-    return base.FREQ, int(base.total)
 
 
 def char_ngrams(run: str, offset: int = 0, sizes: tuple[int, ...] = (2, 3)) -> Iterator[Feature]:
@@ -63,11 +66,36 @@ def char_ngrams(run: str, offset: int = 0, sizes: tuple[int, ...] = (2, 3)) -> I
             yield GRAM + run[i : i + n], offset + i, offset + i + n
 
 
-def _tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
-    """A private jieba tokenizer: the base dictionary plus ``words``."""
-    freq, total = _base_dictionary()
+class _Overlay:
+    """Words added on top of the shared base dictionary, read the way jieba reads ``FREQ``
+    (``in``, ``[]``, ``get``, ``[]=``): no copy of the half-million base entries, at the
+    price of slower lookups (for the fine tokenizer, used on long words only)."""
+
+    def __init__(self, base: dict[str, int]) -> None:
+        self._base = base
+        self._own: dict[str, int] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._own or word in self._base
+
+    def __getitem__(self, word: str) -> int:
+        own = self._own.get(word)
+        return self._base[word] if own is None else own
+
+    def __setitem__(self, word: str, freq: int) -> None:
+        self._own[word] = freq
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        own = self._own.get(word)
+        return self._base.get(word, default) if own is None else own
+
+
+def _tokenizer(words: Iterable[str], copy: bool = True) -> jieba.Tokenizer:
+    """A private jieba tokenizer: the base dictionary (a copy, or shared under an overlay)
+    plus ``words``."""
+    freq, total = base_dictionary()  # shared with the NLU: one 60 MB copy per process
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = dict(freq)
+    tokenizer.FREQ = dict(freq) if copy else _Overlay(freq)
     tokenizer.total = total
     tokenizer.initialized = True
     for word in words:
@@ -84,18 +112,30 @@ class Analyzer:
         # Long domain words (service names) are single tokens; the fine tokenizer, which
         # lacks them, re-segments their inside so that words the base dictionary lacks
         # (差评 in 政务服务差评整改反馈) still become features.
-        self._fine = _tokenizer(w for w in words if 2 <= len(w) <= FINE_WORD_LEN)
+        self._fine = _tokenizer((w for w in words if 2 <= len(w) <= FINE_WORD_LEN), copy=False)
+        self._block = lru_cache(maxsize=BLOCK_CACHE_SIZE)(self._segment)
+        self._parts = lru_cache(maxsize=BLOCK_CACHE_SIZE)(self._word_parts)
 
-    def _is_word(self, text: str) -> bool:
-        return bool(self._jieba.FREQ.get(text))
+    def _segment(self, block: str) -> tuple[str, ...]:
+        return tuple(self._jieba.cut(block, HMM=True))
+
+    def cache_clear(self) -> None:
+        """Forget the cached segmentations."""
+        self._block.cache_clear()
+        self._parts.cache_clear()
 
     def tokens(self, text: str) -> list[Token]:
-        """(word, start, end) of normalised ``text``; whitespace and punctuation dropped."""
-        return [
-            (w, s, e)
-            for w, s, e in self._jieba.tokenize(text, HMM=True)
-            if not _RUN_SPLIT.fullmatch(w)
-        ]
+        """(word, start, end) of normalised ``text``; whitespace and punctuation dropped.
+        The same as ``jieba.Tokenizer.tokenize(text)``, block by block."""
+        out: list[Token] = []
+        start = 0
+        for block in _BLOCKS.split(text):
+            for word in self._block(block) if block else ():
+                end = start + len(word)
+                if not _RUN_SPLIT.fullmatch(word):
+                    out.append((word, start, end))
+                start = end
+        return out
 
     def words(self, text: str, tokens: Sequence[Token] | None = None) -> list[Feature]:
         """Word features: each token, every dictionary sub-word of length >= 2 and, for long
@@ -103,20 +143,27 @@ class Analyzer:
         out: list[Feature] = []
         for word, start, end in self.tokens(text) if tokens is None else tokens:
             out.append((WORD + word, start, end))
-            if len(word) <= 2:
-                continue
-            found = {word}
-            for i in range(len(word)):
-                for j in range(i + 2, min(len(word), i + MAX_WORD_LEN) + 1):
-                    if j - i < len(word) and self._is_word(word[i:j]):
-                        found.add(word[i:j])
-                        out.append((WORD + word[i:j], start + i, start + j))
-            if len(word) > FINE_WORD_LEN:
-                for sub, s, e in self._fine.tokenize(word, HMM=True):
-                    if len(sub) >= 2 and sub not in found:
-                        found.add(sub)
-                        out.append((WORD + sub, start + s, start + e))
+            if len(word) > 2:
+                out += [(f, start + i, start + j) for f, i, j in self._parts(word)]
         return out
+
+    def _word_parts(self, word: str) -> tuple[Feature, ...]:
+        """The sub-word features of a token longer than two characters, spans relative."""
+        freq = self._jieba.FREQ
+        n = len(word)
+        found = {word}
+        out: list[Feature] = []
+        for i in range(n):
+            for j in range(i + 2, min(n, i + MAX_WORD_LEN) + 1):
+                if j - i < n and freq.get(word[i:j]):
+                    found.add(word[i:j])
+                    out.append((WORD + word[i:j], i, j))
+        if n > FINE_WORD_LEN:
+            for sub, s, e in self._fine.tokenize(word, HMM=True):
+                if len(sub) >= 2 and sub not in found:
+                    found.add(sub)
+                    out.append((WORD + sub, s, e))
+        return tuple(out)
 
     def document_features(self, text: str) -> list[str]:
         """All features of catalogue text (no stop-word filtering beyond IDF)."""
@@ -129,7 +176,7 @@ class Analyzer:
     def query_features(self, text: str, tokens: Sequence[Token] | None = None) -> list[Feature]:
         """Query features: words minus stop words, and n-grams inside runs of content words."""
         tokens = self.tokens(text) if tokens is None else tokens
-        feats = [f for f in self.words(text, tokens) if f[0][len(WORD) :] not in STOP_WORDS]
+        feats = [f for f in self.words(text, tokens) if f[0] not in _STOP_FEATURES]
         feats += [(CHAR + w, s, e) for w, s, e in tokens if len(w) == 1 and w not in STOP_WORDS]
         for start, end in _content_runs(tokens):
             feats.extend(char_ngrams(text[start:end], start))

@@ -29,8 +29,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from intents.normalize import normalize_loose
 from knowledge.districts import DEFAULT_DISTRICTS, district_mention
+from knowledge.text import normalized
 
 ASPECTS: tuple[str, ...] = (
     "materials",
@@ -183,6 +183,7 @@ _RULES: tuple[tuple[str, float, bool, tuple[str, ...]], ...] = (
 
 # A district mention ("坪山能换护照吗") leans towards where to go.
 DISTRICT_WEIGHT = MEDIUM
+CUE_CACHE_SIZE = 1024  # texts whose cue matches are kept
 
 
 @lru_cache(maxsize=1)
@@ -197,14 +198,19 @@ Cue = tuple[int, int, str, float]
 
 
 def _raw_matches(text: str) -> tuple[list[Cue], list[Cue]]:
-    """All (start, end, aspect, weight) matches, split into (specific, broad)."""
+    """All (start, end, aspect, weight) matches, split into (specific, broad): at every
+    position where a rule matches (overlapping matches included). ``search`` from the
+    position after the last match skips ahead in C to the next position where one can."""
     specific: list[Cue] = []
     broad: list[Cue] = []
     for aspect, weight, is_broad, pattern in _compiled():
-        for start in range(len(text)):
-            m = pattern.match(text, start)
-            if m and m.end() > start:
-                (broad if is_broad else specific).append((start, m.end(), aspect, weight))
+        found = broad if is_broad else specific
+        position = 0
+        while (m := pattern.search(text, position)) is not None:
+            start, end = m.span()
+            if end > start:
+                found.append((start, end, aspect, weight))
+            position = start + 1
     return specific, broad
 
 
@@ -220,11 +226,24 @@ def _resolve(specific: list[Cue], length: int) -> list[Cue]:
     return chosen
 
 
+@lru_cache(maxsize=CUE_CACHE_SIZE)
+def _resolved(text: str) -> tuple[tuple[Cue, ...], tuple[Cue, ...]]:
+    """(the non-overlapping specific cues, every broad match) of normalised ``text``: search
+    and aspect detection both look at the same message."""
+    specific, broad = _raw_matches(text)
+    return tuple(_resolve(specific, len(text))), tuple(broad)
+
+
+def clear_cache() -> None:
+    """Forget the cached cue matches."""
+    _resolved.cache_clear()
+
+
 def cue_matches(text: str) -> list[Cue]:
     """Cue matches ``(start, end, aspect, weight)`` in normalised text, longest first wins;
     broad matches are added unless a specific cue of the same aspect starts there."""
-    specific, broad = _raw_matches(text)
-    chosen = _resolve(specific, len(text))
+    specific, broad = _resolved(text)
+    chosen = list(specific)
     covered = {(c[0], c[2]) for c in chosen}
     chosen += [cue for cue in broad if (cue[0], cue[2]) not in covered]
     return sorted(chosen)
@@ -233,14 +252,18 @@ def cue_matches(text: str) -> list[Cue]:
 def cue_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the specific aspect cues in normalised ``text`` (down-weighted by search);
     neutral phrases (资格认证) and broad patterns are not cues here."""
-    specific, _ = _raw_matches(text)
-    return sorted((c[0], c[1]) for c in _resolve(specific, len(text)) if c[2] != NEUTRAL)
+    specific, _ = _resolved(text)
+    return sorted((c[0], c[1]) for c in specific if c[2] != NEUTRAL)
 
 
 def detect_aspect(text: str, districts: Sequence[str] = DEFAULT_DISTRICTS) -> str:
     """The aspect asked about; ``general`` when no cue is present. A district mention adds
     ``DISTRICT_WEIGHT`` to ``locations``."""
-    norm = normalize_loose(text)
+    return aspect_of(normalized(text), districts)
+
+
+def aspect_of(norm: str, districts: Sequence[str] = DEFAULT_DISTRICTS) -> str:
+    """``detect_aspect`` of text that is normalised already."""
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()

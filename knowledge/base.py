@@ -4,21 +4,24 @@ and the answer composer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from intents.normalize import normalize_loose
-from knowledge.aspects import detect_aspect
+from knowledge import aspects
 from knowledge.compose import Answer, compose_answer
-from knowledge.districts import DEFAULT_DISTRICTS, find_district, short_form
+from knowledge.districts import DEFAULT_DISTRICTS, district_mention, short_form
 from knowledge.loader import SYNONYM_FILES, load_catalogue
 from knowledge.schema import Catalogue, Service
 from knowledge.search import SearchHit, SearchIndex
 from knowledge.synonyms import SynonymTable, load_synonyms
+from knowledge.text import normalized
 
 # A hit explaining less than this share of the question's informative words is "no match".
 # Measured on the shipped set: correct first hits have confidence >= 0.2 and off-topic
 # questions (天气, 火锅, 股票 ...) stay below 0.12.
 MIN_CONFIDENCE = 0.15
+TEXT_CACHE_SIZE = 1024  # per message text: its aspect and district
 
 
 def default_synonyms_file(catalogue_path: Path) -> Path | None:
@@ -42,6 +45,11 @@ class KnowledgeBase:
         self.catalogue = catalogue
         self.districts = tuple(districts)
         self._index = SearchIndex(catalogue, synonyms, self.districts, self.districts)
+        self._by_id: dict[str, Service] = {}
+        for service in catalogue.services:
+            self._by_id.setdefault(service.id, service)
+        self._aspect = lru_cache(maxsize=TEXT_CACHE_SIZE)(self._detect_aspect)
+        self._district = lru_cache(maxsize=TEXT_CACHE_SIZE)(self._find_district)
 
     @classmethod
     def load(
@@ -67,10 +75,27 @@ class KnowledgeBase:
 
     def detect_aspect(self, text: str) -> str:
         """The aspect asked about (known misspellings corrected first: 体捡 -> 体检)."""
-        return detect_aspect(self._index.synonyms.correct(normalize_loose(text)), self.districts)
+        return self._aspect(text)
 
     def find_district(self, text: str) -> str | None:
-        return find_district(text, self.districts)
+        """The district the citizen mentions (full name or short form), earliest first."""
+        return self._district(text)
+
+    def clear_caches(self) -> None:
+        """Forget every cached analysis of message texts: this index's (search, aspect,
+        district) and the process-wide ones (cue matches, normalisation)."""
+        self._index.cache_clear()
+        self._aspect.cache_clear()
+        self._district.cache_clear()
+        aspects.clear_cache()
+        normalized.cache_clear()
+
+    def _detect_aspect(self, text: str) -> str:
+        return aspects.aspect_of(self._index.synonyms.correct(normalized(text)), self.districts)
+
+    def _find_district(self, text: str) -> str | None:
+        mention = district_mention(normalized(text), self.districts)
+        return mention[0] if mention else None
 
     def answer(
         self, service: Service, aspect: str, district: str | None = None, max_chars: int = 300
@@ -78,7 +103,7 @@ class KnowledgeBase:
         return compose_answer(service, aspect, district, max_chars)
 
     def get(self, service_id: str) -> Service | None:
-        return self.catalogue.get(service_id)
+        return self._by_id.get(service_id)
 
     def vocabulary(self) -> list[str]:
         """Service names, aliases, departments, categories, districts (full and short) and

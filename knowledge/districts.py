@@ -10,8 +10,10 @@ contain it (光明正大, 寿比南山 ...).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from intents.normalize import normalize_loose
+from knowledge.text import WordFinder, normalized
 
 # Copied from the Shenzhen configuration: `knowledge` must not import `bot`.
 DEFAULT_DISTRICTS: tuple[str, ...] = (
@@ -85,21 +87,32 @@ def _mask_false_friends(text: str) -> str:
     return text
 
 
-def district_mention(text: str, districts: Sequence[str]) -> tuple[str, int] | None:
-    """(district, position) of the earliest district mention in normalised ``text``."""
-    norm = _mask_false_friends(text)
-    best: tuple[int, int, str] | None = None  # (position, -length, district)
+def district_forms(districts: Sequence[str]) -> dict[str, str]:
+    """Normalised full names and short forms -> their district (the first one listed)."""
+    return dict(_forms(tuple(districts))[1])
+
+
+@lru_cache(maxsize=16)
+def _forms(districts: tuple[str, ...]) -> tuple[WordFinder, dict[str, str]]:
+    owner: dict[str, str] = {}
     for district in districts:
-        for form in (normalize_loose(district), short_form(normalize_loose(district))):
-            if not form:
-                continue
-            pos = norm.find(form)
-            if pos >= 0 and (best is None or (pos, -len(form)) < best[:2]):
-                best = (pos, -len(form), district)
-    return (best[2], best[0]) if best else None
+        full = normalize_loose(district)
+        for form in (full, short_form(full)):
+            if form:
+                owner.setdefault(form, district)
+    return WordFinder(owner), owner
+
+
+def district_mention(text: str, districts: Sequence[str]) -> tuple[str, int] | None:
+    """(district, position) of the earliest district mention in normalised ``text``; at one
+    position the longest form wins."""
+    finder, owner = _forms(tuple(districts))
+    for position, form in finder.longest(_mask_false_friends(text)):
+        return owner[form], position
+    return None
 
 
 def find_district(text: str, districts: Sequence[str] = DEFAULT_DISTRICTS) -> str | None:
     """The district the citizen mentions (full name or short form), earliest first."""
-    mention = district_mention(normalize_loose(text), districts)
+    mention = district_mention(normalized(text), districts)
     return mention[0] if mention else None

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from intents.normalize import normalize_loose
+from knowledge.text import WordFinder
 
 
 def _table(entries: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
@@ -223,10 +225,33 @@ class SynonymTable:
         groups = tuple(tuple(m for m in g if len(m) >= 2) for g in by_formal.values())
         return SynonymTable(tuple(g for g in groups if len(g) >= 2), self.typos, self.triggers)
 
+    @cached_property
+    def _char_groups(self) -> dict[str, tuple[str, ...] | None]:
+        formal_group: dict[str, tuple[str, ...]] = {}
+        for group in self.groups:
+            formal_group.setdefault(group[0], group)
+        return {c: formal_group.get(f) if f else None for c, f in dict(self.triggers).items()}
+
+    @cached_property
+    def _typo_order(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.typos, key=lambda t: -len(t[0])))
+
+    @cached_property
+    def _typo_finder(self) -> WordFinder:
+        return WordFinder(wrong for wrong, _ in self.typos)
+
+    @cached_property
+    def _member_finder(self) -> tuple[WordFinder, dict[str, list[int]]]:
+        """Every group member, and the groups (by index) it belongs to."""
+        groups_of: dict[str, list[int]] = {}
+        for index, group in enumerate(self.groups):
+            for member in group:
+                groups_of.setdefault(member, []).append(index)
+        return WordFinder(groups_of), groups_of
+
     def group_of_char(self, char: str) -> tuple[str, ...] | None:
         """The group a one-character word opens (``补`` -> the 补领 group), if any."""
-        formal = dict(self.triggers).get(char)
-        return next((g for g in self.groups if g[0] == formal), None) if formal else None
+        return self._char_groups.get(char)
 
     def words(self) -> list[str]:
         """Every group member and correct spelling (for a tokenizer dictionary)."""
@@ -235,20 +260,27 @@ class SynonymTable:
         return sorted(out)
 
     def correct(self, text: str) -> str:
-        """``text`` with known misspellings replaced by the correct word."""
-        for wrong, right in sorted(self.typos, key=lambda t: -len(t[0])):
+        """``text`` with known misspellings replaced by the correct word (longest first)."""
+        if not self._typo_finder.present(text):
+            return text
+        for wrong, right in self._typo_order:
             if wrong in text:
                 text = text.replace(wrong, right)
         return text
 
     def corrections(self, text: str) -> list[str]:
         """Correct spellings of the misspellings found in normalised ``text``."""
-        return list(dict.fromkeys(r for w, r in self.typos if w in text and r not in text))
+        found = self._typo_finder.present(text)
+        if not found:
+            return []
+        return list(dict.fromkeys(r for w, r in self.typos if w in found and r not in text))
 
     def groups_in(self, text: str) -> list[tuple[str, ...]]:
         """The groups with a member in normalised ``text`` (after adding corrections)."""
         seen = " ".join([text, *self.corrections(text)])
-        return [g for g in self.groups if any(m in seen for m in g)]
+        finder, groups_of = self._member_finder
+        indices = {i for member in finder.present(seen) for i in groups_of[member]}
+        return [self.groups[i] for i in sorted(indices)]
 
     def expand(self, text: str) -> list[tuple[str, float]]:
         """Words to add to the normalised query ``text``, each with its weight."""

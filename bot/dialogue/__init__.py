@@ -14,6 +14,7 @@ from bot.coordination import Coordination
 from bot.db import Database
 from bot.dialogue.core import Clock, DialogueDeps
 from bot.dialogue.hours import ServiceHours
+from bot.dialogue.memo import KnowledgeFacts
 from bot.dialogue.policy import DialoguePolicy
 from bot.dialogue.state import StateStore
 from bot.handoff import AgentPresence, HandoffQueue
@@ -50,6 +51,7 @@ def build_dialogue(
         config=dc,
         case_no_pattern=config.nlu.case_no_pattern,
         kb=kb,
+        facts=KnowledgeFacts(kb),
         answerer=CatalogueAnswerer(kb, dc.max_reply_chars),
         understanding=understanding,
         cases=CaseRepository(db),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.dialogue import texts
+from bot.dialogue import qa, texts
 from bot.dialogue.core import DialogueDeps, Outcome, Turn, say
 from bot.dialogue.qa import resolve_district
-from bot.dialogue.rules import compact, find_mobile, wants_skip
+from bot.dialogue.rules import compact, find_mobile, looks_like_question, wants_skip
 from bot.dialogue.state import DialogueState
 from bot.messages import Reply
 from bot.privacy import mask
@@ -61,10 +61,20 @@ async def form(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome 
             slots["district"] = district
     elif "contact" not in slots:
         phone = _phone_of(turn)
+        if phone is None and looks_like_question(turn.text) and turn.hits:
+            return await _file_then_answer(turn, state.update(slots={**slots, "contact": ""}), deps)
         if phone is None and not wants_skip(turn.text):
             return say(state, "complaint", Reply(texts.COMPLAINT_BAD_CONTACT))
         slots["contact"] = phone or ""
     return await _next(turn, state.update(slots=slots), deps)
+
+
+async def _file_then_answer(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome:
+    """A service question instead of a contact: file the ticket without one, then answer it,
+    so neither the complaint nor the question is lost."""
+    filed = await _create(turn, state, deps)
+    answer = await qa.answer_question(turn, filed.state, deps)
+    return answer.prefixed(filed.replies)
 
 
 async def _next(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome:

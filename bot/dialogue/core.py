@@ -13,6 +13,7 @@ from bot.cases import CaseRepository, SubscriptionRepository
 from bot.config import DialogueConfig
 from bot.coordination import KeyValueStore
 from bot.dialogue.hours import ServiceHours
+from bot.dialogue.memo import KnowledgeFacts
 from bot.dialogue.rules import Command, choice_index, parse_command
 from bot.dialogue.state import DialogueState
 from bot.handoff import HandoffQueue
@@ -41,6 +42,7 @@ class DialogueDeps:
     config: DialogueConfig
     case_no_pattern: str
     kb: KnowledgeBase
+    facts: KnowledgeFacts  # the kb's per-text answers, memoised
     answerer: CatalogueAnswerer
     understanding: Understanding
     cases: CaseRepository
@@ -126,7 +128,7 @@ async def build_turn(message: InboundMessage, state: DialogueState, deps: Dialog
     if command is not None:
         return Turn(message, text, _command_parse(text, command), command)
     parse = await deps.understanding.parse(text)
-    hits = tuple(deps.kb.search(text, k=5))
+    hits = deps.facts.search(text, k=5)
     return Turn(message, text, parse, None, hits)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.dialogue import texts
 from bot.dialogue.core import DialogueDeps, Outcome, Turn, say
+from bot.dialogue.memo import MAX_CHARS
 from bot.dialogue.rules import command_payload, compact, parse_command
 from bot.dialogue.state import DialogueState
 from bot.messages import Button, Reply
@@ -60,6 +62,12 @@ class Pick:
 
 def residual(text: str, districts: tuple[str, ...]) -> str:
     """The text without districts, question words and cues: what may name a service."""
+    if len(text) > MAX_CHARS:
+        return _residual(text, districts)
+    return _residual_cached(text, districts)
+
+
+def _residual(text: str, districts: tuple[str, ...]) -> str:
     flat = compact(text)
     for district in districts:
         flat = flat.replace(district, "")
@@ -67,6 +75,10 @@ def residual(text: str, districts: tuple[str, ...]) -> str:
         if short:
             flat = flat.replace(short, "")
     return _NON_WORD.sub("", _FILLER.sub("", flat))
+
+
+# A pure function of its arguments, asked for more than once per turn.
+_residual_cached = lru_cache(maxsize=4096)(_residual)
 
 
 def close_hits(hits: tuple[SearchHit, ...], margin: float) -> list[SearchHit]:
@@ -89,12 +101,7 @@ def _offered(state: DialogueState) -> list[str]:
 def _named_service(turn: Turn, deps: DialogueDeps) -> Service | None:
     """A service the NLU tagged by its exact name or alias."""
     value = turn.entity("service")
-    if not isinstance(value, str):
-        return None
-    for service in deps.kb.catalogue.services:
-        if value == service.name or value in service.aliases:
-            return service
-    return None
+    return deps.facts.service_named(value) if isinstance(value, str) else None
 
 
 def _asks_something(turn: Turn, detected: str, district: str | None) -> bool:
@@ -116,7 +123,7 @@ def pick_service(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Pick:
         return Pick("answer", (offered[0].service,))
     if context is not None:
         in_close = any(h.service.id == context.id for h in close)
-        if not hits or in_close or not deps.kb.search(rest, k=1):
+        if not hits or in_close or not deps.facts.search(rest, k=1):
             return Pick("answer", (context,))
     if not close:
         return Pick("none")
@@ -146,7 +153,7 @@ def resolve_district(turn: Turn, deps: DialogueDeps) -> str | None:
     value = turn.entity("district")
     if isinstance(value, str) and value in deps.kb.districts:
         return value
-    return deps.kb.find_district(turn.text)
+    return deps.facts.find_district(turn.text)
 
 
 async def answer_question(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome:
@@ -155,7 +162,7 @@ async def answer_question(turn: Turn, state: DialogueState, deps: DialogueDeps) 
     if pick.kind == "none":
         return _no_service(turn, state, deps, district)
     same = pick.services[0].id == state.service_id
-    detected = deps.kb.detect_aspect(turn.text)
+    detected = deps.facts.detect_aspect(turn.text)
     if same and not turn.hits and not _asks_something(turn, detected, district):
         return fallback(turn, state, deps)
     aspect, carried = resolve_aspect(turn, state, detected, same)
@@ -178,7 +185,7 @@ def _no_service(
     turn: Turn, state: DialogueState, deps: DialogueDeps, district: str | None
 ) -> Outcome:
     """A question without a service ("要带什么材料"): ask which one, keep the aspect."""
-    aspect, _ = resolve_aspect(turn, state, deps.kb.detect_aspect(turn.text), False)
+    aspect, _ = resolve_aspect(turn, state, deps.facts.detect_aspect(turn.text), False)
     chit_chat = turn.intent == "out_of_scope" and turn.confidence >= 0.6
     if chit_chat or (aspect == "general" and district is None):
         return fallback(turn, state, deps)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 
 from intents.loader import Example, TrainingData
 from intents.normalize import normalize
@@ -101,6 +99,9 @@ class SpanTagger:
     def train(
         cls, data: TrainingData, tokenizer: DomainTokenizer, skip: frozenset[str]
     ) -> SpanTagger:
+        from sklearn.linear_model import LogisticRegression  # training only: see classifier
+        from sklearn.multiclass import OneVsRestClassifier
+
         rows: list[Features] = []
         labels: list[str] = []
         for ex in _training_examples(data, skip):

@@ -91,3 +91,8 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
 
 def test_substitution_leaves_non_strings_alone() -> None:
     assert substitute_env({"a": [1, True, None]}, {}) == {"a": [1, True, None]}
+
+
+def test_access_log_is_off_unless_configured() -> None:
+    assert config_from_mapping({}, env={}).server.access_log is False
+    assert config_from_mapping({"server": {"access_log": True}}, env={}).server.access_log is True

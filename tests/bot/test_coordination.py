@@ -91,3 +91,25 @@ async def test_lock_times_out_when_held(coord: Coordination) -> None:
         with pytest.raises(TimeoutError):
             async with coord.locks.lock("sender:busy", timeout_s=0.1):
                 pass
+
+
+async def test_lock_is_free_again_after_holders_and_a_timed_out_waiter(
+    coord: Coordination,
+) -> None:
+    async with coord.locks.lock("sender:again"):
+        with pytest.raises(TimeoutError):
+            async with coord.locks.lock("sender:again", timeout_s=0.1):
+                pass
+    for _ in range(3):  # released each time: taking it again never waits
+        async with asyncio.timeout(2):
+            async with coord.locks.lock("sender:again"):
+                pass
+
+
+async def test_lock_is_released_when_the_body_raises(coord: Coordination) -> None:
+    with pytest.raises(ValueError):
+        async with coord.locks.lock("sender:raises"):
+            raise ValueError("boom")
+    async with asyncio.timeout(2):
+        async with coord.locks.lock("sender:raises"):
+            pass

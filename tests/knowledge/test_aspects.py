@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from knowledge.aspects import ASPECTS, cue_spans, detect_aspect
+from knowledge.aspects import ASPECTS, _compiled, _raw_matches, cue_spans, detect_aspect
+from knowledge.text import normalized
+from tests.knowledge.conftest import SHIPPED_QUERIES
 
 TABLE = [
     # materials
@@ -86,3 +89,18 @@ def test_cue_spans_cover_cue_words_only() -> None:
     spans = cue_spans(text)
     assert spans and all(text[s:e] in "多少钱" for s, e in spans)
     assert cue_spans("养老金资格认证") == []  # neutral phrase, part of a service name
+
+
+def test_cue_matches_are_found_at_every_position() -> None:
+    """The scan skips ahead with ``search`` but finds what matching at each position finds,
+    overlapping matches included."""
+    queries = yaml.safe_load(SHIPPED_QUERIES.read_text(encoding="utf-8"))["queries"]
+    texts = [normalized(q["text"]) for q in queries] + ["要要要带带什么什么", "多少钱多少钱", ""]
+    for text in texts:
+        specific, broad = [], []
+        for aspect, weight, is_broad, pattern in _compiled():
+            for start in range(len(text)):
+                m = pattern.match(text, start)
+                if m and m.end() > start:
+                    (broad if is_broad else specific).append((start, m.end(), aspect, weight))
+        assert _raw_matches(text) == (specific, broad), text

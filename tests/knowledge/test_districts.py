@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.districts import DEFAULT_DISTRICTS, find_district, full_district_name, short_form
+from knowledge.districts import (
+    DEFAULT_DISTRICTS,
+    district_forms,
+    district_mention,
+    find_district,
+    full_district_name,
+    short_form,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +49,25 @@ def test_other_cities_work_with_their_own_list() -> None:
     districts = ("浦东新区", "徐汇区", "崇明区")
     assert find_district("浦东哪里办护照", districts) == "浦东新区"
     assert find_district("南山哪里办护照", districts) is None
+
+
+def test_earliest_mention_then_longest_form_then_first_listed() -> None:
+    assert district_mention("罗湖还是南山", DEFAULT_DISTRICTS) == ("罗湖区", 0)
+    assert district_mention("去南山区办", DEFAULT_DISTRICTS) == ("南山区", 1)
+    # 南山 is both a full name and the short form of 南山区: the first listed district wins
+    assert district_mention("南山", ("南山", "南山区")) == ("南山", 0)
+    assert district_mention("南山", ("南山区", "南山")) == ("南山区", 0)
+    # 南山区 (full, longer) beats the short form 南山 of another district at the same place
+    assert district_mention("南山区", ("南山", "南山区")) == ("南山区", 0)
+    assert district_mention("光明正大地去福田", DEFAULT_DISTRICTS) == ("福田区", 6)
+
+
+def test_district_forms() -> None:
+    forms = district_forms(("南山区", "大鹏新区", "东区"))
+    assert forms == {
+        "南山区": "南山区",
+        "南山": "南山区",
+        "大鹏新区": "大鹏新区",
+        "大鹏": "大鹏新区",
+        "东区": "东区",
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.synonyms import (
     BUILTIN_SYNONYMS,
@@ -13,6 +14,8 @@ from knowledge.synonyms import (
     SynonymTable,
     load_synonyms,
 )
+from knowledge.text import normalized
+from tests.knowledge.conftest import SHIPPED_QUERIES
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +112,23 @@ def test_bad_yaml_file_raises(tmp_path: Path, text: str) -> None:
 def test_builtin_table_is_well_formed() -> None:
     for formal, words in BUILTIN_SYNONYMS.items():
         assert formal and words and all(len(w) >= 2 for w in words), formal
+
+
+def test_indexed_lookups_equal_scanning_every_word(table: SynonymTable) -> None:
+    """groups_in/corrections/correct/group_of_char index the words; the answers are those of
+    testing every word against the text."""
+    queries = yaml.safe_load(SHIPPED_QUERIES.read_text(encoding="utf-8"))["queries"]
+    texts = [normalized(q["text"]) for q in queries] + ["港奥通行证和身分证都丢了", "", "补"]
+    for text in texts:
+        corrections = list(dict.fromkeys(r for w, r in table.typos if w in text and r not in text))
+        assert table.corrections(text) == corrections
+        seen = " ".join([text, *corrections])
+        assert table.groups_in(text) == [g for g in table.groups if any(m in seen for m in g)]
+        fixed = text
+        for wrong, right in sorted(table.typos, key=lambda t: -len(t[0])):
+            fixed = fixed.replace(wrong, right)
+        assert table.correct(text) == fixed
+    for char, formal in dict(table.triggers).items():
+        group = table.group_of_char(char)
+        assert group is not None and group[0] == formal
+    assert table.group_of_char("猫") is None
