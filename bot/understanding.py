@@ -6,9 +6,8 @@ module's aspect rules and a ``district`` entity, in the same ``Parse`` shape the
 
 from __future__ import annotations
 
-from knowledge.base import KnowledgeBase
-
 from intents.types import ASPECT_BY_INTENT, Entity, IntentScore, Parse
+from knowledge.base import KnowledgeBase
 
 _INTENT_BY_ASPECT = {aspect: intent for intent, aspect in ASPECT_BY_INTENT.items()}
 _INTENT_BY_ASPECT["locations"] = "ask_location"
