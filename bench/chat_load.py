@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -135,6 +136,11 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     sent: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
 async def _sender(
@@ -161,13 +167,15 @@ async def _sender(
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as answer:
                 body = await answer.read()
-                ok = answer.status == 200 and body.startswith(b"[")
-        except (aiohttp.ClientError, TimeoutError):
-            ok = False
-        if ok:
+                failure = None if answer.status == 200 else f"HTTP {answer.status}"
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            failure = type(exc).__name__
+        if failure is None:
             tally.latencies.append(time.perf_counter() - started)
         else:
-            tally.errors += 1
+            tally.fail(failure)
+            if failure.startswith("HTTP"):
+                print(f"error {failure}: {text!r}: {body[:200]!r}", file=sys.stderr)
 
 
 async def closed_loop(
@@ -223,6 +231,7 @@ def measure(
         "p95": round(percentile(lat, 0.95) * 1000, 2),
         "p99": round(percentile(lat, 0.99) * 1000, 2),
         "errors": tally.errors,
+        "error_kinds": tally.error_kinds,
         "server_rss_mb": round(server.proc_status("VmHWM"), 1),
         "server_cpu_ms_per_msg": round(server_cpu * 1000 / max(done, 1), 3),
         "server_cpu_util": round(server_cpu / wall, 2),
@@ -258,7 +267,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         server = start_server(config, folder / "warm" / "server.log")
         try:
             measure(server, questions, args.concurrency, args.warmup, unique=False)
-            runs = {}
+            runs: dict[str, dict[str, Any]] = {}
             for mode in args.modes.split(","):
                 result = measure(
                     server, questions, args.concurrency, args.duration, mode == "unique"
@@ -268,11 +277,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 runs[mode]["cpu_count"] = os.cpu_count()
         finally:
             server.stop()
+            if any(r["errors"] for r in runs.values()):
+                _print_server_errors(server.log_path)
     return {
         "distinct_questions": len(questions),
         "startup_note": "startup_s: trained NLU model present; cold_startup_s: trains at start",
         **runs,
     }
+
+
+def _print_server_errors(log_path: Path, most: int = 3) -> None:
+    """The server's logged errors with the last lines of each traceback, so a failed request
+    is explained, not only counted."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d )", log_path.read_text(errors="replace"))
+    for record in [r for r in records if " ERROR " in r][:most]:
+        lines = record.splitlines()
+        print("\n".join([lines[0], "  ...", *lines[-4:]]), file=sys.stderr)
 
 
 def main() -> int:

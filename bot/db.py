@@ -193,9 +193,16 @@ class Database:
     def __init__(self, url: str) -> None:
         _ensure_sqlite_folder(url)
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        # Embedded SQLite has one writer at a time: one pooled connection makes transactions
+        # queue in the event loop (FIFO) instead of in SQLite's sleeping busy handler.
+        on_disk = sqlite and make_url(url).database not in (None, "", ":memory:")
+        pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60} if on_disk else {}
+        # A local file needs no liveness probe per checkout; a server connection does.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not sqlite, **pool)
+        if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
@@ -216,9 +223,20 @@ class Database:
         await self.engine.dispose()
 
 
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # SQLite fails at once ("database is locked", no busy wait) when a transaction that began
+    # as a reader tries to write while another connection writes. Taking the write lock at
+    # BEGIN makes concurrent writers wait their turn (busy_timeout) instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # we emit BEGIN ourselves
     cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # WAL + NORMAL: no fsync per commit, still crash-safe (only the last commits can be lost
+    # on power failure); the SQLite-recommended setting for WAL.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")  # embedded mode: writers queue, never fail
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

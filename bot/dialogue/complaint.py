@@ -6,9 +6,9 @@ import logging
 import re
 
 from bot.dialogue import qa, texts
-from bot.dialogue.core import DialogueDeps, Outcome, Turn, say
+from bot.dialogue.core import DialogueDeps, Outcome, Turn, is_other_request, say
 from bot.dialogue.qa import resolve_district
-from bot.dialogue.rules import compact, find_mobile, looks_like_question, wants_skip
+from bot.dialogue.rules import compact, find_mobile, wants_skip
 from bot.dialogue.state import DialogueState
 from bot.messages import Reply
 from bot.privacy import mask
@@ -49,6 +49,8 @@ async def form(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome 
     if turn.command is not None:
         return None  # a button from an earlier reply: handle it normally
     slots = dict(state.slots)
+    if _asks_service(turn):
+        return await _leave_form(turn, state, slots, deps)
     if "content" not in slots:
         slots["content"] = turn.text
         phone = _phone_of(turn)
@@ -61,18 +63,30 @@ async def form(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome 
             slots["district"] = district
     elif "contact" not in slots:
         phone = _phone_of(turn)
-        if phone is None and looks_like_question(turn.text) and turn.hits:
-            return await _file_then_answer(turn, state.update(slots={**slots, "contact": ""}), deps)
         if phone is None and not wants_skip(turn.text):
             return say(state, "complaint", Reply(texts.COMPLAINT_BAD_CONTACT))
         slots["contact"] = phone or ""
     return await _next(turn, state.update(slots=slots), deps)
 
 
-async def _file_then_answer(turn: Turn, state: DialogueState, deps: DialogueDeps) -> Outcome:
-    """A service question instead of a contact: file the ticket without one, then answer it,
-    so neither the complaint nor the question is lost."""
-    filed = await _create(turn, state, deps)
+def _asks_service(turn: Turn) -> bool:
+    """A confident service question (办残疾证要带什么) rather than complaint details."""
+    return (
+        bool(turn.hits)
+        and turn.intent.startswith("ask_")
+        and is_other_request(turn, frozenset({"complaint"}))
+    )
+
+
+async def _leave_form(
+    turn: Turn, state: DialogueState, slots: dict[str, str], deps: DialogueDeps
+) -> Outcome | None:
+    """The citizen moved on to a service question. What they already said about the
+    complaint is filed (the missing parts left empty), then the question is answered:
+    neither is lost. With nothing said yet, the form is simply dropped."""
+    if "content" not in slots:
+        return None
+    filed = await _create(turn, state.update(slots={"location": "", "contact": "", **slots}), deps)
     answer = await qa.answer_question(turn, filed.state, deps)
     return answer.prefixed(filed.replies)
 

@@ -1,13 +1,14 @@
 """Record operations on both embedded SQLite and the real PostgreSQL server."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
-from bot.db import Database, Notification, OptOut, Reachability
+from bot.db import AuditEntry, Database, Notification, OptOut, Reachability
 from bot.records import SqlRecords
 from tests.conftest import POSTGRES_URL
 
@@ -81,3 +82,23 @@ async def test_delivery_status_moves_forward_only(db: Database) -> None:
     finally:
         async with db.session.begin() as s:
             await s.execute(delete(Notification).where(Notification.id == notification_id))
+
+
+async def test_concurrent_read_then_write_transactions_all_commit(tmp_path: Path) -> None:
+    """SQLite: a reader upgrading to writer while another writes must wait, not fail."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/busy.db")
+    await db.create_all()
+
+    async def read_then_write(i: int) -> None:
+        async with db.session.begin() as s:
+            seen = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
+            await asyncio.sleep(0.001)
+            s.add(AuditEntry(actor=f"t{i}", action="test", detail={"seen": seen}))
+
+    try:
+        await asyncio.gather(*(read_then_write(i) for i in range(50)))
+        async with db.session() as s:
+            details = (await s.execute(select(AuditEntry.detail))).scalars().all()
+        assert sorted(d["seen"] for d in details) == list(range(50))
+    finally:
+        await db.close()
