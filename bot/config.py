@@ -14,23 +14,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from intents.places import SHENZHEN_DISTRICTS
+
 DEFAULT_CONFIG_PATH = "config.yml"
 CONFIG_ENV = "CITIZEN_HUB_CONFIG"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-SHENZHEN_DISTRICTS = (
-    "福田区",
-    "罗湖区",
-    "南山区",
-    "盐田区",
-    "宝安区",
-    "龙岗区",
-    "龙华区",
-    "坪山区",
-    "光明区",
-    "大鹏新区",
-    "深汕特别合作区",
-)
 
 
 class ConfigError(Exception):

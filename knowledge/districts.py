@@ -13,22 +13,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from intents.normalize import normalize_loose
+from intents.places import SHENZHEN_DISTRICTS
 from knowledge.text import WordFinder, normalized
 
-# Copied from the Shenzhen configuration: `knowledge` must not import `bot`.
-DEFAULT_DISTRICTS: tuple[str, ...] = (
-    "福田区",
-    "罗湖区",
-    "南山区",
-    "盐田区",
-    "宝安区",
-    "龙岗区",
-    "龙华区",
-    "坪山区",
-    "光明区",
-    "大鹏新区",
-    "深汕特别合作区",
-)
+DEFAULT_DISTRICTS = SHENZHEN_DISTRICTS
 
 # Shenzhen's neighbouring districts, used only to order "other offices" (nearest first).
 NEIGHBOURS: dict[str, tuple[str, ...]] = {

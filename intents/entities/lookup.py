@@ -14,21 +14,9 @@ from collections.abc import Iterable
 
 from intents.entities.numbers import cuts_token as _cuts_token
 from intents.normalize import normalize
+from intents.places import SHENZHEN_DISTRICTS
 from intents.types import Entity
 
-SHENZHEN_DISTRICTS: tuple[str, ...] = (
-    "福田区",
-    "罗湖区",
-    "南山区",
-    "盐田区",
-    "宝安区",
-    "龙岗区",
-    "龙华区",
-    "坪山区",
-    "光明区",
-    "大鹏新区",
-    "深汕特别合作区",
-)
 _EXTRA_DISTRICT_FORMS = {"大鹏新区": ("大鹏区", "大鹏"), "深汕特别合作区": ("深汕合作区", "深汕")}
 _ALNUM = re.compile(r"[0-9a-z]")
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from intents.entities.dates import find_dates
 from intents.entities.learned import SpanTagger
-from intents.entities.lookup import SHENZHEN_DISTRICTS, Gazetteer, district_forms
+from intents.entities.lookup import Gazetteer, district_forms
 from intents.entities.numbers import (
     RegexExtractor,
     Suspect,
@@ -26,6 +26,7 @@ from intents.entities.numbers import (
 )
 from intents.loader import TrainingData
 from intents.normalize import normalize
+from intents.places import SHENZHEN_DISTRICTS
 from intents.tokenizer import DomainTokenizer
 from intents.types import Entity
 

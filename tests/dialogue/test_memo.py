@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import SHENZHEN_DISTRICTS
 from bot.dialogue.memo import MAX_CHARS, KnowledgeFacts, memoised
+from intents.places import SHENZHEN_DISTRICTS
 from knowledge.base import KnowledgeBase
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "knowledge" / "catalogue"
