@@ -15,7 +15,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.tickets import TICKET_KINDS, TICKET_STATUSES, TicketRepository
-from bot.web import BadRequest, json_error
+from bot.web import BadRequest, json_error, json_response
 
 READ_SCOPE = "tickets:read"
 MAX_LIMIT = 200
@@ -100,7 +100,7 @@ def ticket_routes(tickets: TicketRepository, auth: TokenAuthorizer) -> list[web.
             "offset": offset,
             "next_offset": next_offset,
         }
-        return web.json_response(body)
+        return json_response(body)
 
     async def get_ticket(request: web.Request) -> web.Response:
         denied = await authorize(request, auth, READ_SCOPE)
@@ -110,7 +110,7 @@ def ticket_routes(tickets: TicketRepository, auth: TokenAuthorizer) -> list[web.
         if ticket is None:
             return json_error(404, "no such ticket")
         messages = await tickets.messages(ticket.ticket_no)
-        return web.json_response({**ticket.as_json(), "messages": [m.as_json() for m in messages]})
+        return json_response({**ticket.as_json(), "messages": [m.as_json() for m in messages]})
 
     return [
         web.get("/api/v1/tickets", list_tickets),

@@ -16,8 +16,17 @@ log = logging.getLogger("citizen_hub.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def dumps_utf8(value: Any) -> str:
+    """JSON with Chinese kept readable (UTF-8 everywhere), not \\u escapes."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_response(body: Any, status: int = 200, **kwargs: Any) -> web.Response:
+    return web.json_response(body, status=status, dumps=dumps_utf8, **kwargs)
+
+
 def json_error(status: int, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
+    return json_response({"error": message, **extra}, status=status)
 
 
 class BadRequest(Exception):

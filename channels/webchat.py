@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from bot.messages import InboundMessage, Reply
-from bot.web import BadRequest, read_json_object
+from bot.web import BadRequest, dumps_utf8, json_response, read_json_object
 from channels.base import Channel
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class WebchatChannel(Channel):
 
     async def chat(self, request: web.Request) -> web.Response:
         sender, text, metadata = parse_chat_body(await read_json_object(request), self._max_chars)
-        return web.json_response(
+        return json_response(
             await self._answer(sender, text, metadata), headers=self._cors(request)
         )
 
@@ -121,9 +121,11 @@ class WebchatChannel(Channel):
         async for frame in ws:
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.BINARY:
-                    await ws.send_json({"type": "error", "error": "send text frames with JSON"})
+                    await ws.send_json(
+                        {"type": "error", "error": "send text frames with JSON"}, dumps=dumps_utf8
+                    )
                 continue
-            await ws.send_json(await self._ws_turn(frame.data))
+            await ws.send_json(await self._ws_turn(frame.data), dumps=dumps_utf8)
         return ws
 
     async def _ws_turn(self, raw: str) -> dict[str, Any]:

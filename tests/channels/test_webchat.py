@@ -119,3 +119,11 @@ async def test_unknown_route_is_json_404(client: TestClient[Any, Any]) -> None:
     resp = await client.get("/nope")
     assert resp.status == 404
     assert "error" in await resp.json()
+
+
+async def test_answers_are_utf8_json_not_escaped(client: TestClient[Any, Any]) -> None:
+    resp = await client.post("/api/v1/chat", json={"sender": "u8", "message": "身份证补办要多少钱"})
+    raw = await resp.read()
+    assert resp.headers["Content-Type"].startswith("application/json")
+    assert "身份证".encode() in raw
+    assert b"\\u" not in raw
