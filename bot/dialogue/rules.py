@@ -15,21 +15,10 @@ from typing import Any
 
 from stdnum.cn import ric
 
+from intents.entities.dates import CHINESE_DIGITS
 from intents.normalize import normalize_loose
 
 _PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…'\"“”‘’（）()【】\[\]<>《》]+")
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _CHOICE = re.compile(r"^(?:第|选|选择)?([1-9]|[一二两三四五六七八九])(?:个|项|号|条)?$")
 _COMMAND = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?$", re.DOTALL)
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -109,7 +98,7 @@ def choice_index(text: str) -> int | None:
     if match is None:
         return None
     token = match.group(1)
-    number = int(token) if token.isdigit() else _CN_DIGITS[token]
+    number = int(token) if token.isdigit() else CHINESE_DIGITS[token]
     return number - 1
 
 
@@ -208,7 +197,7 @@ def rating_score(text: str) -> int | None:
     stars = _STARS.match(flat)
     if stars:
         token = stars.group(1)
-        return int(token) if token.isdigit() else _CN_DIGITS[token]
+        return int(token) if token.isdigit() else CHINESE_DIGITS[token]
     if len(flat) > 12:
         return None
     for word, score in RATING_WORDS:

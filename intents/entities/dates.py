@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_DIGITS = {
+CHINESE_DIGITS: dict[str, int] = {
     "零": 0,
     "〇": 0,
     "一": 1,
@@ -180,9 +180,9 @@ def chinese_number(text: str) -> int:
     if text.isdigit():
         return int(text)
     if "十" not in text:
-        return int("".join(str(_DIGITS[c]) for c in text))
+        return int("".join(str(CHINESE_DIGITS[c]) for c in text))
     tens, _, ones = text.partition("十")
-    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+    return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[ones] if ones else 0)
 
 
 def _make(year: int, month: int, day: int) -> date | None:
