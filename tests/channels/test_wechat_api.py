@@ -31,14 +31,6 @@ from tests.fakes.fake_wechat import CUSTOM_SEND, TEMPLATE_SEND, TOKEN_PATH, Fake
 OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeWechat]:
-    server = FakeWechat()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 def make_client(fake: FakeWechat, kv: KeyValueStore, **kwargs: float) -> WechatApiClient:
     return WechatApiClient(fake.app_id, fake.app_secret, kv, api_base=fake.base_url, **kwargs)
 

@@ -6,8 +6,7 @@ kv is the in-process store, records are real SqlRecords on a temporary SQLite fi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -48,22 +47,6 @@ from tests.fakes.wechat_sender import (
 )
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
-
-
-@pytest.fixture
-async def records(tmp_path: Path) -> AsyncIterator[SqlRecords]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/wechat.db")
-    await db.create_all()
-    yield SqlRecords(db)
-    await db.close()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeWechat]:
-    server = FakeWechat()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 Setup = Callable[..., Awaitable[tuple[TestClient[Any, Any], WechatChannel]]]

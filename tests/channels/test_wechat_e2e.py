@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,14 +15,6 @@ from tests.fakes.fake_wechat import FakeWechat
 from tests.fakes.wechat_sender import WechatSender, event_xml, text_xml
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeWechat]:
-    server = FakeWechat()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from aiohttp.test_utils import TestClient
 from bot.config import Config
 from bot.coordination import KeyValueStore, MemoryKeyValueStore
 from bot.coordination_redis import RedisKeyValueStore
-from bot.db import Database
 from bot.records import SqlRecords
 from channels.base import ChannelContext
 from channels.wechat import WechatChannel
@@ -34,22 +32,6 @@ from tests.fakes.fake_wechat import CUSTOM_SEND, FakeWechat
 from tests.fakes.wechat_sender import WechatSender, event_xml, next_msg_id, text_xml
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
-
-
-@pytest.fixture
-async def records(tmp_path: Path) -> AsyncIterator[SqlRecords]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/wechat.db")
-    await db.create_all()
-    yield SqlRecords(db)
-    await db.close()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeWechat]:
-    server = FakeWechat()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
